@@ -1,0 +1,1 @@
+//! Criterion benchmarks for pgtls (see benches/README.md).

@@ -1,0 +1,1 @@
+//! `pgtls load` tests.

@@ -1,0 +1,1 @@
+//! `pgtls scenarios` tests.

@@ -1,0 +1,1 @@
+//! pgtls-conninfo (work in progress).

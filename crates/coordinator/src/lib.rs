@@ -1,0 +1,3 @@
+//! pgtls-coordinator (work in progress).
+
+pub mod peers;

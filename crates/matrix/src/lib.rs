@@ -1,0 +1,1 @@
+//! pgtls-matrix (work in progress).

@@ -1,0 +1,1 @@
+//! pgtls-pki (work in progress).

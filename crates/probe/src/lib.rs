@@ -1,0 +1,3 @@
+//! pgtls-probe (work in progress).
+
+pub mod verify;

@@ -1,0 +1,1 @@
+//! Certificate verification as libpq/OpenSSL do it (work in progress).

@@ -1,0 +1,3 @@
+//! pgtls-probe integration tests.
+
+mod verify;

@@ -1,0 +1,1 @@
+//! pgtls-scram (work in progress).
