@@ -50,8 +50,11 @@ fn psql15_startup_message_keeps_params_in_order() {
 
 #[test]
 fn startup_constructor_builds_psql15_bytes() {
-    let packet =
-        StartupPacket::startup([("user", "alice"), ("database", "db1"), ("application_name", "psql")]);
+    let packet = StartupPacket::startup([
+        ("user", "alice"),
+        ("database", "db1"),
+        ("application_name", "psql"),
+    ]);
     assert_eq!(packet.to_bytes(), PSQL15_STARTUP);
 }
 
@@ -154,7 +157,9 @@ fn pg_fatal_error_response_renders_like_libpq() {
     let mut bytes = vec![b'E'];
     bytes.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
     bytes.extend_from_slice(&body);
-    let (msg, n) = BackendMessage::decode(&bytes, Limits::default()).unwrap().unwrap();
+    let (msg, n) = BackendMessage::decode(&bytes, Limits::default())
+        .unwrap()
+        .unwrap();
     assert_eq!(n, bytes.len());
     let BackendMessage::ErrorResponse(fields) = &msg else {
         panic!("expected ErrorResponse, got {msg:?}");
@@ -183,7 +188,9 @@ fn minimal_mock_fatal_matches_the_documented_bytes() {
 #[test]
 fn authentication_sasl_lists_plus_first() {
     let bytes = b"R\x00\x00\x00\x2a\x00\x00\x00\x0aSCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0\0";
-    let (msg, n) = BackendMessage::decode(bytes, Limits::default()).unwrap().unwrap();
+    let (msg, n) = BackendMessage::decode(bytes, Limits::default())
+        .unwrap()
+        .unwrap();
     assert_eq!(n, bytes.len());
     assert_eq!(
         msg,
