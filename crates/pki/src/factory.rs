@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rcgen::{
-    BasicConstraints as RcgenBasicConstraints, CertificateParams,
-    CertificateRevocationListParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason, RevokedCertParams, SanType,
-    SerialNumber, SignatureAlgorithm,
+    BasicConstraints as RcgenBasicConstraints, CertificateParams, CertificateRevocationListParams,
+    DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, RevocationReason, RevokedCertParams, SanType, SerialNumber,
+    SignatureAlgorithm,
 };
 use rustls_pki_types::{
     CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer,
@@ -127,6 +127,10 @@ pub enum San {
     Dns(String),
     /// An iPAddress (4 or 16 bytes).
     Ip(IpAddr),
+    /// An iPAddress with arbitrary bytes, e.g. 3 or 5 of them (libpq: `certificate contains IP
+    /// address with invalid length <n>`). When present, the whole subjectAltName extension is
+    /// encoded by this crate instead of rcgen.
+    RawIp(Vec<u8>),
 }
 
 impl San {
@@ -518,6 +522,7 @@ impl CertSpec {
         match self.sans.first() {
             Some(San::Dns(d)) => d.clone(),
             Some(San::Ip(ip)) => ip.to_string(),
+            Some(San::RawIp(bytes)) => format!("ip:{}", crate::hex_upper(bytes, "")),
             None => format!("{:?}", self.role).to_lowercase(),
         }
     }
@@ -718,10 +723,15 @@ static RSA_POOL: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 /// The `i`-th pooled RSA key (generated on first use).
 fn pooled_rsa_key(i: usize) -> Result<KeyPair, Error> {
     let idx = i % RSA_POOL_SIZE;
-    let mut pool = RSA_POOL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut pool = RSA_POOL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     while pool.len() <= idx {
-        let key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)
-            .map_err(|source| Error::Generate { what: "RSA key", source })?;
+        let key =
+            KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).map_err(|source| Error::Generate {
+                what: "RSA key",
+                source,
+            })?;
         pool.push(key.serialize_der());
     }
     let der = pool.get(idx).ok_or(Error::Internal("rsa pool index"))?;
@@ -729,7 +739,30 @@ fn pooled_rsa_key(i: usize) -> Result<KeyPair, Error> {
         &PrivatePkcs8KeyDer::from(der.as_slice()),
         &rcgen::PKCS_RSA_SHA256,
     )
-    .map_err(|source| Error::Generate { what: "RSA key", source })
+    .map_err(|source| Error::Generate {
+        what: "RSA key",
+        source,
+    })
+}
+
+/// A fresh Ed25519 key whose PKCS#8 encoding is v1 (RFC 8410 without the public key): rcgen's
+/// default is v2 (OneAsymmetricKey with the public key), which OpenSSL 3.0 cannot load, so
+/// neither libpq (`sslkey`) nor PostgreSQL (`ssl_key_file`) could use it.
+fn ed25519_key() -> Result<KeyPair, Error> {
+    let unavailable = || Error::Generate {
+        what: "Ed25519 key",
+        source: rcgen::Error::KeyGenerationUnavailable,
+    };
+    let key = aws_lc_rs::signature::Ed25519KeyPair::generate().map_err(|_| unavailable())?;
+    let v1 = key.to_pkcs8v1().map_err(|_| unavailable())?;
+    KeyPair::from_pkcs8_der_and_sign_algo(
+        &PrivatePkcs8KeyDer::from(v1.as_ref()),
+        &rcgen::PKCS_ED25519,
+    )
+    .map_err(|source| Error::Generate {
+        what: "Ed25519 key",
+        source,
+    })
 }
 
 /// The factory. Holds the injected `now` and hands out distinct serial numbers.
@@ -758,7 +791,9 @@ pub struct Pki {
 
 impl fmt::Debug for Pki {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pki").field("now", &self.now).finish_non_exhaustive()
+        f.debug_struct("Pki")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
     }
 }
 
@@ -852,10 +887,12 @@ impl Pki {
         let mut issuer_params = issuer.0.params.clone();
         issuer_params.key_usages.clear();
         let signer = Issuer::new(issuer_params, &issuer.0.key);
-        let crl = params.signed_by(&signer).map_err(|source| Error::Generate {
-            what: "CRL",
-            source,
-        })?;
+        let crl = params
+            .signed_by(&signer)
+            .map_err(|source| Error::Generate {
+                what: "CRL",
+                source,
+            })?;
         Ok(Crl {
             der: crl.der().clone(),
             revoked: revoked.iter().map(|s| (*s).clone()).collect(),
@@ -867,6 +904,7 @@ impl Pki {
     fn generate_key(&self, key_type: KeyType) -> Result<KeyPair, Error> {
         match key_type {
             KeyType::Rsa2048 => pooled_rsa_key(self.next_rsa.fetch_add(1, Ordering::Relaxed)),
+            KeyType::Ed25519 => ed25519_key(),
             other => KeyPair::generate_for(other.algorithm()).map_err(|source| Error::Generate {
                 what: "key",
                 source,
@@ -891,25 +929,34 @@ impl Pki {
             dn.push(DnType::CommonName, cn.as_str());
         }
         params.distinguished_name = dn;
-        params.subject_alt_names = spec
-            .sans
-            .iter()
-            .map(|san| {
-                Ok(match san {
-                    San::Dns(name) => SanType::DnsName(
-                        rcgen::string::Ia5String::try_from(name.as_str()).map_err(|source| {
-                            Error::Generate {
-                                what: "dNSName (IA5 text must be ASCII)",
-                                source,
-                            }
-                        })?,
-                    ),
-                    San::Ip(ip) => SanType::IpAddress(*ip),
+        if spec.sans.iter().any(|san| matches!(san, San::RawIp(_))) {
+            let mut ext = rcgen::CustomExtension::from_oid_content(
+                &SUBJECT_ALT_NAME_OID,
+                encode_general_names(&spec.sans)?,
+            );
+            // RFC 5280 4.2.1.6: critical when the subject is empty (as rcgen does).
+            ext.set_criticality(params.distinguished_name.iter().next().is_none());
+            params.custom_extensions.push(ext);
+        } else {
+            params.subject_alt_names = spec
+                .sans
+                .iter()
+                .map(|san| match san {
+                    San::Dns(name) => Ok(SanType::DnsName(ia5(name)?)),
+                    San::Ip(ip) => Ok(SanType::IpAddress(*ip)),
+                    San::RawIp(_) => Err(Error::Internal("raw iPAddress handled above")),
                 })
-            })
-            .collect::<Result<_, Error>>()?;
-        params.not_before = self.now + spec.not_before;
-        params.not_after = self.now + spec.not_after;
+                .collect::<Result<_, Error>>()?;
+        }
+        let out_of_range = || Error::InvalidSpec("validity offset out of range");
+        params.not_before = self
+            .now
+            .checked_add(spec.not_before)
+            .ok_or_else(out_of_range)?;
+        params.not_after = self
+            .now
+            .checked_add(spec.not_after)
+            .ok_or_else(out_of_range)?;
         params.serial_number = Some(SerialNumber::from(self.next_serial().as_bytes().to_vec()));
         params.is_ca = spec.effective_is_ca();
         params.key_usages = spec.effective_key_usage();
@@ -943,4 +990,48 @@ impl Pki {
             self_signed,
         }))
     }
+}
+
+/// id-ce-subjectAltName.
+const SUBJECT_ALT_NAME_OID: [u64; 4] = [2, 5, 29, 17];
+
+fn ia5(name: &str) -> Result<rcgen::string::Ia5String, Error> {
+    rcgen::string::Ia5String::try_from(name).map_err(|source| Error::Generate {
+        what: "dNSName (IA5 text must be ASCII)",
+        source,
+    })
+}
+
+/// DER `GeneralNames` for `sans` (dNSName `[2]`, iPAddress `[7]`, both IMPLICIT primitive).
+fn encode_general_names(sans: &[San]) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::new();
+    for san in sans {
+        match san {
+            San::Dns(name) => {
+                ia5(name)?;
+                der_tlv(0x82, name.as_bytes(), &mut body);
+            }
+            San::Ip(IpAddr::V4(v4)) => der_tlv(0x87, &v4.octets(), &mut body),
+            San::Ip(IpAddr::V6(v6)) => der_tlv(0x87, &v6.octets(), &mut body),
+            San::RawIp(bytes) => der_tlv(0x87, bytes, &mut body),
+        }
+    }
+    let mut out = Vec::with_capacity(body.len() + 6);
+    der_tlv(0x30, &body, &mut out);
+    Ok(out)
+}
+
+fn der_tlv(tag: u8, value: &[u8], out: &mut Vec<u8>) {
+    out.push(tag);
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(value);
 }

@@ -180,10 +180,7 @@ impl Files {
 /// Names are relative paths without `..`, root or prefix components.
 fn check_name(name: &str) -> Result<(), Error> {
     let path = Path::new(name);
-    let ok = !name.is_empty()
-        && path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
+    let ok = !name.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
     if ok {
         Ok(())
     } else {
