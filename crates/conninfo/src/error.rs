@@ -73,7 +73,8 @@ pub enum ConninfoError {
         /// The rejected value.
         value: String,
     },
-    /// `invalid "<keyword>" value: "<value>"` (ssl_min/max_protocol_version).
+    /// `invalid <keyword> value: "<value>"` for ssl_min/max_protocol_version (libpq 15's text;
+    /// libpq 16+ puts the keyword in double quotes).
     InvalidProtocolVersion {
         /// `ssl_min_protocol_version` or `ssl_max_protocol_version`.
         keyword: &'static str,
@@ -135,6 +136,13 @@ pub enum ConninfoError {
     },
     /// No user name given and the operating-system user is unknown.
     NoUser,
+    /// Another client's connection string that this client itself rejects (its own message).
+    Foreign {
+        /// The dialect (`pgjdbc`, `npgsql`, ...).
+        dialect: &'static str,
+        /// The client's own error text.
+        message: String,
+    },
     /// `service=` needs pg_service.conf, which pgtls does not read.
     ServiceUnsupported {
         /// The service name.
@@ -188,8 +196,10 @@ impl fmt::Display for ConninfoError {
                 "unexpected character \"{character}\" at position {position} in URI (expected \":\" or \"/\"): \"{uri}\""
             ),
             InvalidValue { keyword, value } => write!(f, "invalid {keyword} value: \"{value}\""),
+            // libpq 15's text (psql 15.18); libpq 16+ quotes the keyword:
+            // `invalid "ssl_min_protocol_version" value: "X"`.
             InvalidProtocolVersion { keyword, value } => {
-                write!(f, "invalid \"{keyword}\" value: \"{value}\"")
+                write!(f, "invalid {keyword} value: \"{value}\"")
             }
             InvalidProtocolRange => f.write_str("invalid SSL protocol version range"),
             WeakSslModeWithSystemRoot { mode } => write!(
@@ -225,6 +235,7 @@ impl fmt::Display for ConninfoError {
                 "require_auth method \"{method}\" is specified more than once"
             ),
             NoUser => f.write_str("could not look up local user name"),
+            Foreign { dialect, message } => write!(f, "{dialect}: {message}"),
             ServiceUnsupported { service } => write!(
                 f,
                 "service \"{service}\" needs pg_service.conf, which pgtls does not read"

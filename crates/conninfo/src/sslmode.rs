@@ -71,7 +71,7 @@ impl SslMode {
 
     /// True when every connection this mode makes is TLS.
     pub const fn requires_tls(self) -> bool {
-        self.policy().plaintext_allowed == false
+        !self.policy().plaintext_allowed
     }
 }
 

@@ -50,7 +50,7 @@ pub fn pg_bindirs() -> Vec<PathBuf> {
                 Some((major, e.path().join("bin")))
             })
             .collect();
-        majors.sort_by(|a, b| b.0.cmp(&a.0));
+        majors.sort_by_key(|(major, _)| std::cmp::Reverse(*major));
         dirs.extend(majors.into_iter().map(|(_, p)| p));
     }
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
