@@ -1,3 +1,10 @@
 //! pgtls-probe integration tests.
 
+mod auth;
+mod coordinator;
+mod invariant;
+mod negotiation;
+mod policy;
+mod real_postgres;
+mod support;
 mod verify;
