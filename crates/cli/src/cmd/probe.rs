@@ -34,6 +34,10 @@ pub struct Args {
     #[arg(long, value_name = "HEX")]
     expect_fingerprint: Option<String>,
 
+    /// Also write the diagnosis as one self-contained HTML page (no network fetches) to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
+
     /// Give up on an attempt after this many seconds when connect_timeout is not set.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     timeout: u64,
@@ -92,6 +96,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .build()
         .context("starting the async runtime")?;
     let diagnosis = runtime.block_on(pgtls_probe::probe(&settings, &opts));
+    if let Some(path) = &args.html {
+        let page = pgtls_matrix::render::probe_html(
+            &diagnosis,
+            &pgtls_matrix::render::ProbeContext::now(),
+        );
+        if let Err(e) = std::fs::write(path, page) {
+            eprintln!("pgtls probe: cannot write {}: {e}", path.display());
+            return Ok(exit::USAGE);
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &diagnosis).context("writing JSON")?;

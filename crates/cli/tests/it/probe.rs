@@ -216,3 +216,45 @@ fn probe_exits_2_when_verify_full_has_no_root_file() {
         )
     );
 }
+
+#[test]
+fn probe_html_writes_one_self_contained_page_naming_verdict_and_fingerprint() {
+    let Some(s) = server(
+        "cli::probe::probe_html_writes_one_self_contained_page_naming_verdict_and_fingerprint",
+    ) else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let page = home.path().join("probe.html");
+    let conninfo = format!(
+        "host=localhost port={} user=alice dbname=postgres password=pw-alice sslmode=require",
+        s.pg.port()
+    );
+    let out = probe(home.path(), &["--html", page.to_str().unwrap(), &conninfo]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let html = std::fs::read_to_string(&page).expect("the page was written");
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(
+        html.contains(&s.leaf_sha256),
+        "the leaf fingerprint is on the page"
+    );
+    assert!(!html.contains("pw-alice"), "password leaked into the page");
+    for attr in ["src=\"http", "href=\"http", "src='http", "href='http"] {
+        assert!(
+            !html.contains(attr),
+            "the page fetches from the network: {attr}"
+        );
+    }
+    assert!(!html.contains("<script src"), "no external scripts");
+
+    let unwritable = home.path().join("no-such-dir").join("probe.html");
+    let out = probe(
+        home.path(),
+        &["--html", unwritable.to_str().unwrap(), &conninfo],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unwritable report file is a usage error"
+    );
+}
