@@ -728,10 +728,8 @@ impl Conn<'_> {
         } else {
             None
         };
-        let password = self.shared.spec.password.clone().unwrap_or_default();
-        let user = self.user.clone();
-        let mut server =
-            crate::scram::Server::new(&password, &user, &self.shared.scram_salt, binding);
+        let verifier = self.shared.scram_verifier().clone();
+        let mut server = crate::scram::Server::new(verifier, &self.user, binding);
         let server_first = match server.client_first(&mechanism, &data) {
             Ok(s) => s,
             Err(e) => return Err(self.fatal(e).await),

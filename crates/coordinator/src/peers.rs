@@ -245,8 +245,8 @@ fn checked(what: &str, out: Output) -> io::Result<Output> {
 }
 
 fn write_private(path: &Path, contents: &str) -> io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -284,7 +284,15 @@ impl RealPostgres {
             .command(&bins.initdb)
             .arg("-D")
             .arg(&data)
-            .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ])
             .output()?;
         checked("initdb", out)?;
 
@@ -374,7 +382,15 @@ impl RealPostgres {
             let out = cmd
                 .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
                 .arg(socket_dir)
-                .args(["-p", &pg.port.to_string(), "-U", "postgres", "-d", "postgres", "-c"])
+                .args([
+                    "-p",
+                    &pg.port.to_string(),
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-c",
+                ])
                 .arg(sql)
                 .stdin(Stdio::null())
                 .output()?;

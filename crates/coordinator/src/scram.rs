@@ -35,8 +35,8 @@ pub(crate) struct Final {
 
 impl Server {
     /// `binding`: `None` over plaintext; over TLS the certificate's hash (or why it has none).
-    pub(crate) fn new(password: &str, user: &str, salt: &[u8], binding: Option<Binding>) -> Server {
-        let verifier = ScramVerifier::new(password, salt, pgtls_scram::DEFAULT_ITERATIONS);
+    /// `verifier`: the role's stored verifier (see `Shared::scram_verifier`).
+    pub(crate) fn new(verifier: ScramVerifier, user: &str, binding: Option<Binding>) -> Server {
         let (cb_data, binding_error) = match binding {
             None => (None, None),
             Some(Ok(hash)) => (Some(hash), None),

@@ -36,6 +36,22 @@ pub(crate) struct Shared {
     pub(crate) binding: Option<Binding>,
     /// The role's SCRAM salt (fixed per prepared server, as a stored verifier is).
     pub(crate) scram_salt: [u8; pgtls_scram::DEFAULT_SALT_LEN],
+    /// The role's stored SCRAM verifier, derived (4096 PBKDF2 rounds) on first use and then
+    /// reused by every connection, as PostgreSQL keeps it in pg_authid.
+    scram_verifier: std::sync::OnceLock<pgtls_scram::ScramVerifier>,
+}
+
+impl Shared {
+    /// The stored SCRAM verifier of the scenario's password.
+    pub(crate) fn scram_verifier(&self) -> &pgtls_scram::ScramVerifier {
+        self.scram_verifier.get_or_init(|| {
+            pgtls_scram::ScramVerifier::new(
+                self.spec.password.as_deref().unwrap_or_default(),
+                &self.scram_salt,
+                pgtls_scram::DEFAULT_ITERATIONS,
+            )
+        })
+    }
 }
 
 enum PkiDir {
@@ -205,6 +221,7 @@ fn shared(spec: ServerSpec) -> Result<Shared, Error> {
         tls,
         binding,
         scram_salt,
+        scram_verifier: std::sync::OnceLock::new(),
     })
 }
 

@@ -202,13 +202,15 @@ fn write_file(path: &Path, contents: &[u8], secret: bool) -> std::io::Result<()>
         .open(path)?;
     // The mode above applies only to new files (and is masked by the umask).
     file.set_permissions(fs::Permissions::from_mode(mode))?;
+    // No fsync: these are throwaway scenario files, and syncing every one made preparing the
+    // matrix's PKI directories (and removing them) the largest non-CPU cost of a run.
     file.write_all(contents)?;
-    file.sync_all()
+    Ok(())
 }
 
 #[cfg(not(unix))]
 fn write_file(path: &Path, contents: &[u8], _secret: bool) -> std::io::Result<()> {
     let mut file = fs::File::create(path)?;
     file.write_all(contents)?;
-    file.sync_all()
+    Ok(())
 }
