@@ -1,0 +1,6 @@
+//! pgtls-load integration tests.
+
+mod coordinator;
+mod engine;
+mod real_postgres;
+mod stats;
