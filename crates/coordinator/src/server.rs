@@ -252,6 +252,10 @@ pub fn server_config(material: &TlsMaterial, versions: TlsVersions) -> Result<Se
     };
     let mut config = builder.with_single_cert(material.chain.clone(), material.key.clone_key())?;
     config.alpn_protocols = vec![b"postgresql".to_vec()];
+    // PostgreSQL disables session resumption (SSL_OP_NO_TICKET, no session cache), so a real
+    // server sends no TLS 1.3 tickets and every connection pays a full handshake.
+    config.send_tls13_tickets = 0;
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
     Ok(config)
 }
 
