@@ -13,8 +13,6 @@ use std::path::PathBuf;
 pub enum Error {
     /// No catalog row has this name.
     UnknownScenario(String),
-    /// Not one of libpq's six sslmode values.
-    InvalidSslMode(String),
     /// A catalog expectation shorthand is malformed.
     InvalidExpectation(String),
     /// Making certificates or writing the PKI files failed.
@@ -44,7 +42,6 @@ impl fmt::Display for Error {
                 f,
                 "unknown scenario {name:?} (`pgtls scenarios` lists them)"
             ),
-            Error::InvalidSslMode(m) => write!(f, "invalid sslmode value: {m:?}"),
             Error::InvalidExpectation(s) => write!(
                 f,
                 "invalid expectation shorthand {s:?}: want six tokens like `T+` `P-` `R-`"

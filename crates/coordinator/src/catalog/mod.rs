@@ -37,75 +37,8 @@ pub const PASSWORD: &str = "pgtls-demo-password";
 /// What the server expects in [`RolePassword::Other`] scenarios.
 pub const OTHER_PASSWORD: &str = "pgtls-other-password";
 
-/// libpq's sslmode values, in order of strictness.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SslMode {
-    /// `disable`
-    Disable,
-    /// `allow`
-    Allow,
-    /// `prefer`
-    Prefer,
-    /// `require`
-    Require,
-    /// `verify-ca`
-    VerifyCa,
-    /// `verify-full`
-    VerifyFull,
-}
-
-impl SslMode {
-    /// Every mode, in order.
-    pub const ALL: [SslMode; 6] = [
-        SslMode::Disable,
-        SslMode::Allow,
-        SslMode::Prefer,
-        SslMode::Require,
-        SslMode::VerifyCa,
-        SslMode::VerifyFull,
-    ];
-
-    /// The conninfo value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Allow => "allow",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            SslMode::Disable => 0,
-            SslMode::Allow => 1,
-            SslMode::Prefer => 2,
-            SslMode::Require => 3,
-            SslMode::VerifyCa => 4,
-            SslMode::VerifyFull => 5,
-        }
-    }
-}
-
-impl fmt::Display for SslMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SslMode {
-    type Err = crate::Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SslMode::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| crate::Error::InvalidSslMode(s.to_owned()))
-    }
-}
+/// libpq's sslmode values, weakest first: the same type the probe and `pgtls explain` use.
+pub use pgtls_conninfo::SslMode;
 
 /// How a connection attempt ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -174,7 +107,7 @@ impl Expectations {
 
     /// The expectation for `mode`.
     pub fn get(&self, mode: SslMode) -> Expected {
-        self.0[mode.index()]
+        self.0[mode as usize]
     }
 
     /// `(mode, expected)` in mode order.
