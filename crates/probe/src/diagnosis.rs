@@ -190,22 +190,7 @@ impl Diagnosis {
                 a.start
             );
             if let Some(n) = &a.conversation.negotiation {
-                let _ = writeln!(
-                    s,
-                    "  SSLRequest {} -> answer {} (bytes {}{})",
-                    n.sent,
-                    n.answer,
-                    if n.received.is_empty() {
-                        "none"
-                    } else {
-                        &n.received
-                    },
-                    if n.extra_bytes > 0 {
-                        format!(", {} unexpected extra bytes", n.extra_bytes)
-                    } else {
-                        String::new()
-                    }
-                );
+                let _ = writeln!(s, "  SSLRequest {n}");
             }
             if let Some(t) = &a.tls {
                 let _ = writeln!(

@@ -106,6 +106,26 @@ pub struct NegotiationRecord {
     pub extra_bytes: usize,
 }
 
+impl std::fmt::Display for NegotiationRecord {
+    /// `0000000804d2162f -> answer S (bytes 53)`: what the human report and the HTML page show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let received = if self.received.is_empty() {
+            "none"
+        } else {
+            &self.received
+        };
+        write!(
+            f,
+            "{} -> answer {} (bytes {received}",
+            self.sent, self.answer
+        )?;
+        if self.extra_bytes > 0 {
+            write!(f, ", {} unexpected extra bytes", self.extra_bytes)?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// The conversation as evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ConvRecord {

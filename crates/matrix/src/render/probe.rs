@@ -162,25 +162,7 @@ pub fn probe_html(diagnosis: &Diagnosis, ctx: &ProbeContext) -> String {
             escape(&name_of(&a.start))
         );
         if let Some(n) = &a.conversation.negotiation {
-            kv(
-                &mut out,
-                "SSLRequest",
-                &format!(
-                    "sent {}, answer {} (bytes {}{})",
-                    n.sent,
-                    n.answer,
-                    if n.received.is_empty() {
-                        "none"
-                    } else {
-                        &n.received
-                    },
-                    if n.extra_bytes > 0 {
-                        format!(", {} unexpected extra bytes", n.extra_bytes)
-                    } else {
-                        String::new()
-                    }
-                ),
-            );
+            kv(&mut out, "SSLRequest", &format!("sent {n}"));
         }
         if let Some(t) = &a.transport {
             kv(&mut out, "startup over", &name_of(t));
