@@ -77,6 +77,7 @@
 pub mod catalog;
 mod conn;
 mod error;
+pub mod fuzzing;
 pub mod peers;
 pub mod recipe;
 mod scram;
