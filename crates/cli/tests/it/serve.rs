@@ -4,7 +4,8 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use pgtls_coordinator::catalog::{self, SslMode};
@@ -12,9 +13,13 @@ use pgtls_coordinator::peers;
 
 use crate::util::{pgtls, run};
 
+/// How long any step of these tests waits for the server before failing (never hanging).
+const WAIT: Duration = Duration::from_secs(30);
+
 struct Server {
     child: Child,
-    stdout: BufReader<ChildStdout>,
+    /// Stdout lines, read by a thread so that no read here can block forever.
+    lines: mpsc::Receiver<String>,
     addr: std::net::SocketAddr,
 }
 
@@ -28,26 +33,39 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn pgtls serve");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("first line");
-        let addr = first
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line + "\n").is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            lines,
+            addr: "0.0.0.0:0".parse().unwrap(),
+        };
+        let first = server.next_line();
+        server.addr = first
             .trim()
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("first line {first:?}"))
             .parse()
             .expect("IP:PORT");
-        Server {
-            child,
-            stdout,
-            addr,
-        }
+        server
     }
 
     fn next_line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("transcript line");
-        line
+        match self.lines.recv_timeout(WAIT) {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = self.child.kill();
+                panic!("no line from pgtls serve within {WAIT:?}: {e}");
+            }
+        }
     }
 
     /// Sends `signal` and waits; returns (exit code, rest of stdout, stderr).
@@ -57,9 +75,22 @@ impl Server {
             .status()
             .expect("kill");
         assert!(status.success());
-        let status = self.child.wait().expect("wait");
+        let deadline = std::time::Instant::now() + WAIT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("pgtls serve did not stop within {WAIT:?} after {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // The process has exited, so its pipes are closed and these reads end.
         let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
+        while let Ok(line) = self.lines.recv_timeout(WAIT) {
+            rest.push_str(&line);
+        }
         let mut err = String::new();
         self.child
             .stderr
