@@ -154,4 +154,20 @@ mod tests {
             session(&password);
         }
     }
+
+    #[test]
+    fn committed_session_fuzz_corpus_replays_without_panics() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus/coordinator_session");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fuzz/corpus/coordinator_session is committed")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "the committed corpus has seeds");
+        for path in files {
+            session(&std::fs::read(&path).unwrap());
+        }
+    }
 }
