@@ -13,3 +13,4 @@ mod render;
 mod sslmode_table;
 mod uri;
 mod validation;
+mod fuzz_corpus;

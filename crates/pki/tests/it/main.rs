@@ -11,3 +11,4 @@ mod fingerprint;
 mod fuzzing;
 mod openssl;
 mod webpki_verify;
+mod fuzz_corpus;

@@ -8,3 +8,4 @@ mod policy;
 mod real_postgres;
 mod support;
 mod verify;
+mod fuzz_corpus;
