@@ -335,4 +335,3 @@ impl fmt::Debug for Input {
 fuzz_target!(|input: Input| {
     pgtls_conninfo::fuzzing::parse(input.render().as_bytes());
 });
-

@@ -8,7 +8,7 @@ mod details;
 mod factory;
 mod files;
 mod fingerprint;
+mod fuzz_corpus;
 mod fuzzing;
 mod openssl;
 mod webpki_verify;
-mod fuzz_corpus;

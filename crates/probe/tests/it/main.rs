@@ -2,10 +2,10 @@
 
 mod auth;
 mod coordinator;
+mod fuzz_corpus;
 mod invariant;
 mod negotiation;
 mod policy;
 mod real_postgres;
 mod support;
 mod verify;
-mod fuzz_corpus;
