@@ -53,13 +53,7 @@ pub fn detect(input: &str) -> Dialect {
     if uri_prefix_len(t) > 0 {
         let pairs = query_pairs(query_of(t), true);
         let has = |k: &str| pairs.iter().any(|(key, _)| key == k);
-        let val = |k: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let val = |k: &str| last_value(&pairs, k);
         if val("sslmode") == Some("no-verify")
             || has("uselibpqcompat")
             || matches!(val("ssl"), Some("1") | Some("0") | Some("no-verify"))
@@ -127,6 +121,15 @@ fn percent_decode(s: &str, plus_is_space: bool) -> String {
 }
 
 /// `key=value` pairs of a query string, decoded; a pair without `=` has an empty value.
+/// The last value given for `key` (drivers let a later parameter override an earlier one).
+fn last_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
 fn query_pairs(query: &str, plus_is_space: bool) -> Vec<(String, String)> {
     query
         .split('&')
@@ -1126,13 +1129,7 @@ fn analyze_node(input: &str, version: &[u32]) -> Analysis {
     }
     let shown = redact_any_uri(input);
     let pairs = query_pairs(query_of(input), true);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| last_value(&pairs, k);
     let non_empty = |k: &str| get(k).is_some_and(|v| !v.is_empty());
     let v7 = version.first().is_some_and(|m| *m < 8);
     if v7 {
@@ -1284,13 +1281,7 @@ fn analyze_asyncpg(input: &str) -> Analysis {
     }
     let shown = redact_any_uri(input);
     let pairs = query_pairs(query_of(input), true);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| last_value(&pairs, k);
     let mode = get("sslmode");
     let id = match mode {
         None => "asyncpg/default",
@@ -1359,13 +1350,7 @@ fn analyze_sqlx(input: &str) -> Analysis {
     }
     let shown = redact_any_uri(input);
     let pairs = query_pairs(query_of(input), true);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| last_value(&pairs, k);
     let mode = get("sslmode").or_else(|| get("ssl-mode"));
     let id = match mode.map(str::to_ascii_lowercase).as_deref() {
         None => "sqlx/default",
@@ -1472,13 +1457,7 @@ fn analyze_tokio(input: &str) -> Analysis {
             Some("tokio-postgres takes roots and client certificates from the TlsConnect you build, not from the string".to_owned()),
         );
     }
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| last_value(&pairs, k);
     let mode = get("sslmode");
     let id = match mode {
         None | Some("prefer") => "tokio/prefer",
